@@ -72,27 +72,39 @@ function watchProcess(pid) {
   return { sample, stop: () => clearInterval(timer), read };
 }
 
+async function measureChild(args, cwd) {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const watcher = watchProcess(child.pid);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  watcher.stop();
+  const seconds = (performance.now() - started) / 1000;
+  if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`);
+  return { seconds, peakRssMb: watcher.sample.peakRssKb / 1024, cpuSeconds: watcher.sample.cpuTicks / 100, stdout };
+}
+
+// Bare fetch against the same server: the cost any Node.js client pays per request.
+async function fetchBaseline(cases) {
+  const server = await startServer(0);
+  try {
+    const url = `http://127.0.0.1:${server.address().port}/v1/chat/completions`;
+    return await measureChild([path.join(root, 'bench', 'fetch-baseline.js'), url, String(cases), String(CONCURRENCY)], root);
+  } finally {
+    server.close();
+  }
+}
+
 async function runOnce(cases, latencyMs) {
   const server = await startServer(latencyMs);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'proofgate-bench-'));
   try {
     writeProject(dir, cases, server.address().port);
-    const started = performance.now();
-    const child = spawn(process.execPath, [cli, 'run', 'pipeline.yaml', '--concurrency', String(CONCURRENCY), '--no-progress', '--json'], {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const watcher = watchProcess(child.pid);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const code = await new Promise((resolve) => child.on('exit', resolve));
-    watcher.stop();
-    const seconds = (performance.now() - started) / 1000;
-    if (code !== 0) throw new Error(`proofgate exited ${code}: ${stderr.slice(-2000)}`);
-    const summary = JSON.parse(stdout);
-    return { seconds, peakRssMb: watcher.sample.peakRssKb / 1024, cpuSeconds: watcher.sample.cpuTicks / 100, summary };
+    const measured = await measureChild([cli, 'run', 'pipeline.yaml', '--concurrency', String(CONCURRENCY), '--no-progress', '--json'], dir);
+    return { ...measured, summary: JSON.parse(measured.stdout) };
   } finally {
     server.close();
     rmSync(dir, { recursive: true, force: true });
@@ -119,10 +131,15 @@ console.log(`proofgate bench: ${cases} cases, concurrency ${CONCURRENCY}, ${os.c
 
 print('start-up, proofgate --version (median of 10)', `${startupMs().toFixed(0)} ms`);
 
+const floor = await fetchBaseline(cases);
+print('bare fetch, 0 ms server: CPU per request', `${((floor.cpuSeconds * 1000) / cases).toFixed(3)} ms`);
+print('bare fetch, 0 ms server: peak RSS', `${floor.peakRssMb.toFixed(0)} MB`);
+
 const fast = await runOnce(cases, 0);
 print('0 ms server: wall time', `${fast.seconds.toFixed(2)} s`);
 print('0 ms server: cases/s', `${(cases / fast.seconds).toFixed(0)}`);
-print('0 ms server: tool CPU per case', `${((fast.cpuSeconds * 1000) / cases).toFixed(3)} ms`);
+print('0 ms server: CPU per case', `${((fast.cpuSeconds * 1000) / cases).toFixed(3)} ms`);
+print('0 ms server: tool overhead per case (CPU - bare fetch)', `${(((fast.cpuSeconds - floor.cpuSeconds) * 1000) / cases).toFixed(3)} ms`);
 print('0 ms server: wall time per case', `${((fast.seconds * 1000) / cases).toFixed(3)} ms`);
 print('0 ms server: peak RSS', `${fast.peakRssMb.toFixed(0)} MB`);
 

@@ -50,13 +50,13 @@ export async function executeCases(options: ExecuteOptions): Promise<Execution> 
   const spool = new CaseSpool(options.total);
   const progress: Progress = { done: 0, total: options.total, failed: 0, errors: 0 };
 
-  const record = async (item: Case, outcome: CaseOutcome): Promise<void> => {
+  const record = (item: Case, outcome: CaseOutcome): void => {
     aggregator.add(outcome.measures);
     worst.offer(item, outcome);
     progress.done += 1;
     if (!outcome.record.pass) progress.failed += 1;
     if (outcome.record.error !== undefined) progress.errors += 1;
-    await spool.append(item.index, canonicalJson(outcome.record));
+    spool.append(item.index, canonicalJson(outcome.record));
     options.onProgress?.(progress);
   };
 
@@ -64,7 +64,7 @@ export async function executeCases(options: ExecuteOptions): Promise<Execution> 
     await runPool(options.cases, options.concurrency, async (item) => {
       if (options.signal.aborted) throw options.signal.reason;
       const outcome = await runCase(item, options.target, options.scorers, options.pipelineConfig, options.signal);
-      await record(item, outcome);
+      record(item, outcome);
     });
     if (options.signal.aborted) throw options.signal.reason;
   } catch (error) {

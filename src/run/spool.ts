@@ -1,22 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
+const FLUSH_BYTES = 256 * 1024;
 
 /**
  * Keeps per-case results on disk while a run is in progress, so memory does
  * not grow with the number of cases. Results arrive in completion order and
- * are read back in case order for the bundle.
+ * are read back in case order for the bundle. Writes are batched because one
+ * system call per case costs more than scoring the case.
  */
 export class CaseSpool {
   private readonly dir: string;
   private readonly file: string;
-  private handle: FileHandle | undefined;
+  private fd: number | undefined;
   private size = 0;
   private offsets = new Float64Array(1024);
   private lengths = new Uint32Array(1024);
   private count = 0;
-  private pending: Promise<unknown> = Promise.resolve();
+  private buffered: Buffer[] = [];
+  private bufferedBytes = 0;
 
   constructor(private readonly total: number) {
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'proofgate-run-'));
@@ -24,8 +27,8 @@ export class CaseSpool {
     this.grow(total);
   }
 
-  /** Appends one case's canonical JSON; writes are serialized in call order. */
-  append(index: number, json: string): Promise<void> {
+  /** Appends one case's canonical JSON. */
+  append(index: number, json: string): void {
     const bytes = Buffer.from(json, 'utf8');
     this.grow(index + 1);
     this.offsets[index] = this.size;
@@ -33,25 +36,21 @@ export class CaseSpool {
     this.size += bytes.byteLength;
     this.count += 1;
 
-    const write = this.pending.then(async () => {
-      this.handle ??= await open(this.file, 'a', 0o600);
-      await this.handle.write(bytes);
-    });
-    this.pending = write.catch(() => undefined);
-    return write;
+    this.buffered.push(bytes);
+    this.bufferedBytes += bytes.byteLength;
+    if (this.bufferedBytes >= FLUSH_BYTES) this.flush();
   }
 
   get written(): number {
     return this.count;
   }
 
-  /** Yields every case's JSON in case order. Call after the last append settled. */
+  /** Yields every case's JSON in case order. */
   async *inOrder(): AsyncGenerator<Buffer> {
-    await this.pending;
-    await this.handle?.close();
-    this.handle = undefined;
+    this.flush();
+    this.close();
 
-    const contents = this.count === 0 ? Buffer.alloc(0) : await readFile(this.file);
+    const contents = this.count === 0 ? Buffer.alloc(0) : readFileSync(this.file);
     for (let index = 0; index < this.count; index += 1) {
       const offset = this.offsets[index] as number;
       yield contents.subarray(offset, offset + (this.lengths[index] as number));
@@ -60,10 +59,23 @@ export class CaseSpool {
 
   /** Deletes the temporary file; safe to call more than once. */
   async dispose(): Promise<void> {
-    await this.pending;
-    await this.handle?.close().catch(() => undefined);
-    this.handle = undefined;
+    this.close();
+    this.buffered = [];
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private flush(): void {
+    if (this.bufferedBytes === 0) return;
+    this.fd ??= openSync(this.file, 'a', 0o600);
+    writeSync(this.fd, Buffer.concat(this.buffered, this.bufferedBytes));
+    this.buffered = [];
+    this.bufferedBytes = 0;
+  }
+
+  private close(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
   }
 
   private grow(needed: number): void {

@@ -61,7 +61,9 @@ describe('CaseSpool', () => {
   it('returns records in case order', async () => {
     const spool = new CaseSpool(3);
     try {
-      await Promise.all([spool.append(2, '{"id":"c"}'), spool.append(0, '{"id":"a"}'), spool.append(1, '{"id":"b"}')]);
+      spool.append(2, '{"id":"c"}');
+      spool.append(0, '{"id":"a"}');
+      spool.append(1, '{"id":"b"}');
 
       const lines: string[] = [];
       for await (const line of spool.inOrder()) lines.push(line.toString());
@@ -75,7 +77,7 @@ describe('CaseSpool', () => {
   it('grows past its initial size', async () => {
     const spool = new CaseSpool(1);
     try {
-      for (let index = 0; index < 3000; index += 1) await spool.append(index, `{"i":${index}}`);
+      for (let index = 0; index < 3000; index += 1) spool.append(index, `{"i":${index}}`);
 
       let count = 0;
       for await (const line of spool.inOrder()) {
