@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
+import { parseApprovalPolicy } from '../approval/policy.js';
 import { detectFormat } from '../dataset/formats.js';
 import type { DatasetSpec, SkipRule } from '../dataset/types.js';
 import { ProofgateError } from '../errors.js';
@@ -146,6 +147,7 @@ async function assemble(input: AssemblyInput): Promise<LoadedPipeline> {
   const metrics = checkMetrics(canonical.metrics as Record<string, string> | undefined, scorers, problems);
   const gates = checkGates(canonical.gates as unknown[] | undefined, metrics.map((metric) => metric.name), problems);
   const dataset = attempt(problems, ['dataset', 'path'], () => checkDataset(canonical.dataset as RawDataset, root, baseDir));
+  const approval = canonical.approval === undefined ? undefined : attempt(problems, ['approval'], () => parseApprovalPolicy(canonical.approval, { root, baseDir }));
   await addGlobMaterials(canonical.materials as string[] | undefined, files, problems);
   problems.throwIfAny();
 
@@ -167,6 +169,7 @@ async function assemble(input: AssemblyInput): Promise<LoadedPipeline> {
     scorers,
     metrics,
     gates,
+    ...(approval === undefined ? {} : { approval }),
     requiredFields,
     materials,
     version: computeVersion(canonical, materials),

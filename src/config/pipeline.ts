@@ -1,3 +1,4 @@
+import type { ApprovalPolicy } from '../approval/policy.js';
 import type { DatasetSpec } from '../dataset/types.js';
 import type { GateSpec } from '../gates/parse.js';
 import type { MetricSpec } from '../metrics/parse.js';
@@ -28,6 +29,8 @@ export interface LoadedPipeline {
   scorers: ScorerSpec[];
   metrics: MetricSpec[];
   gates: GateSpec[];
+  /** The `approval:` block; undefined when the file has none. */
+  approval?: ApprovalPolicy;
   /** Case fields that templates refer to; every case must have them. */
   requiredFields: string[];
   /** Every file whose bytes define the version, sorted by path. */
