@@ -26,6 +26,7 @@ function summary(overrides: Partial<RunSummary> = {}): RunSummary {
       { metric: 'error_rate', op: '<=', threshold: 0, actual: 1 / 3, passed: false, source: 'error_rate <= 0' },
     ],
     worst: [{ id: 'c2', expected: 'Paris', output: 'Lyon', reason: 'exact: expected "Paris" but got "Lyon"', score: 0 }],
+    baseline: null,
     durationMs: 12,
     ...overrides,
   };
@@ -54,6 +55,33 @@ describe('renderRunReport', () => {
     expect(failed).toContain('(unsigned)');
     expect(passed).toContain('PASS  all 0 gates passed');
     expect(passed).toContain('signed by SHA256:abc');
+  });
+
+  it('shows deltas and flips against a baseline', () => {
+    const text = renderRunReport(
+      summary({
+        baseline: {
+          bundle: { path: 'proofs/faq/old.json', statementSha256: 'f'.repeat(64), version: '1234567890ab'.padEnd(64, '0'), finishedAt: null },
+          metrics: { accuracy: { value: 1 / 3, baseline: 2 / 3, delta: -1 / 3 } },
+          cases: {
+            flippedToFail: ['c2'],
+            flippedToPass: [],
+            added: ['c3'],
+            removed: [],
+            unchanged: 1,
+            counts: { flippedToFail: 1, flippedToPass: 0, added: 1, removed: 0 },
+          },
+        },
+      }),
+      plain,
+    );
+
+    expect(text).toMatch(/metric\s+value\s+baseline\s+delta\s+gate/);
+    expect(text).toMatch(/accuracy\s+0\.3333\s+0\.6667\s+-0\.3333\s+>= 0\.9/);
+    expect(text).toContain('Compared with proofs/faq/old.json (version 1234567890ab)');
+    expect(text).toContain('1 passed before and fail now, 0 failed before and pass now, 1 unchanged');
+    expect(text).toContain('now failing: c2');
+    expect(text).toContain('1 cases are new, 0 are gone');
   });
 
   it('writes no colour codes when colour is off', () => {
