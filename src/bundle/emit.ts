@@ -4,6 +4,7 @@ import { IN_TOTO_PAYLOAD_TYPE } from './dsse.js';
 import { canonicalJson } from './jcs.js';
 import type { SigningKey } from './keys.js';
 import { signPayload, type BundleSignature } from './sign.js';
+import type { ShardStatement } from './shard-statement.js';
 import { BUNDLE_FORMAT, type EvalStatement } from './statement.js';
 
 export interface EmittedBundle {
@@ -21,7 +22,7 @@ export interface EmittedBundle {
  * The file is readable JSON with one case per line, so a pull-request diff
  * shows which cases changed; parsing it gives back exactly the signed value.
  */
-export async function emitBundle(statement: EvalStatement, cases: AsyncIterable<Buffer>, key: SigningKey | undefined): Promise<EmittedBundle> {
+export async function emitBundle(statement: EvalStatement | ShardStatement, cases: AsyncIterable<Buffer>, key: SigningKey | undefined): Promise<EmittedBundle> {
   const marker = `\u0000proofgate-cases-${randomBytes(12).toString('hex')}`;
   const skeleton = { ...statement, predicate: { ...statement.predicate, cases: marker } };
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { cachedLatencyMs } from '../cache/target.js';
 import type { Case } from '../dataset/types.js';
 import type { CaseMeasures } from '../metrics/aggregate.js';
 import type { ScoreResult, Scorer } from '../scorers/scorer.js';
@@ -13,6 +14,8 @@ export interface CaseRecord {
   pass: boolean;
   error?: string;
   latency_ms: number;
+  /** The response came from the response cache; latency, usage and cost are those of the call that produced it. */
+  cached?: true;
   output_sha256?: string;
   input_tokens?: number;
   output_tokens?: number;
@@ -42,7 +45,8 @@ export async function runCase(item: Case, target: Target, scorers: readonly Scor
     if (!isCaseLevel(error)) throw error;
     return failedOutcome(item, performance.now() - started, (error as Error).message, scorers);
   }
-  const latency = performance.now() - started;
+  const cachedLatency = cachedLatencyMs(result);
+  const latency = cachedLatency ?? performance.now() - started;
 
   const scores: Record<string, ScoreResult> = {};
   try {
@@ -58,6 +62,7 @@ export async function runCase(item: Case, target: Target, scorers: readonly Scor
     id: item.id,
     pass: Object.values(scores).every((score) => score.pass),
     latency_ms: roundMs(latency),
+    ...(cachedLatency === undefined ? {} : { cached: true as const }),
     output_sha256: sha256(typeof result.output === 'string' ? result.output : JSON.stringify(result.output ?? null)),
     ...definedNumber('input_tokens', result.usage?.input_tokens),
     ...definedNumber('output_tokens', result.usage?.output_tokens),
@@ -81,7 +86,8 @@ function isCaseLevel(error: unknown): boolean {
   return error instanceof CaseError || error instanceof TemplateError;
 }
 
-function measuresOf(record: CaseRecord, errored: boolean): CaseMeasures {
+/** Returns the per-case measures that metrics aggregate, taken from a record. `errored` is true when the target call or scoring failed. */
+export function measuresOf(record: CaseRecord, errored: boolean): CaseMeasures {
   return {
     error: errored,
     latency_ms: record.latency_ms,

@@ -61,8 +61,8 @@ export function createExecTarget(spec: ExecTargetSpec, context: TargetContext): 
 
   async function call(request: TargetRequest): Promise<TargetResult> {
     request.signal.throwIfAborted();
-    const { case: testCase, config, signal } = request;
-    const input = `${JSON.stringify({ id: testCase.id, vars: testCase.vars, config })}\n`;
+    const { case: testCase, signal } = request;
+    const input = `${JSON.stringify(execInput(request))}\n`;
 
     const subprocess = execa(file, args, {
       cwd: context.baseDir,
@@ -98,6 +98,11 @@ export function createExecTarget(spec: ExecTargetSpec, context: TargetContext): 
   }
 
   return { kind: 'exec', call };
+}
+
+/** Returns the JSON value an exec program reads on stdin for one case. */
+export function execInput(request: Pick<TargetRequest, 'case' | 'config'>): { id: string; vars: Record<string, unknown>; config: Record<string, unknown> } {
+  return { id: request.case.id, vars: request.case.vars, config: request.config };
 }
 
 // A bare name ("node", "python3") is looked up on PATH; a relative path such as

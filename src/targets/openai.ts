@@ -66,11 +66,8 @@ interface Credentials {
  * variable is unset or empty.
  */
 export function createOpenAITarget(spec: OpenAITargetSpec, context: TargetContext): Target {
-  const templates = loadMessages(spec, context);
-  const baseUrl = readBaseUrl(spec.base_url);
-  const url = `${baseUrl}/chat/completions`;
+  const buildRequest = createOpenAIRequestBuilder(spec, context);
   const credentials = readCredentials(spec, context.env);
-  const parameters = requestParameters(spec);
 
   const httpOptions: Omit<PostJsonOptions, 'signal'> = {
     headers: credentials.headers,
@@ -84,8 +81,7 @@ export function createOpenAITarget(spec: OpenAITargetSpec, context: TargetContex
 
   async function call(request: TargetRequest): Promise<TargetResult> {
     const caseId = request.case.id;
-    const messages = renderMessages(templates, request.case.vars);
-    const body = { model: spec.model, messages, ...parameters };
+    const { url, body } = buildRequest(request.case.vars);
 
     const onRetry = context.onRetry;
     const response = await postJson(url, body, {
@@ -100,7 +96,30 @@ export function createOpenAITarget(spec: OpenAITargetSpec, context: TargetContex
   return { kind: 'openai', call };
 }
 
-function loadMessages(spec: OpenAITargetSpec, context: TargetContext): MessageTemplate[] {
+/** The chat-completions request for one case, without credentials. */
+export interface OpenAIRequest {
+  url: string;
+  body: Record<string, unknown>;
+}
+
+/**
+ * Returns the function that builds each case's request, so that the target
+ * and the response cache key both derive from the same rendered messages and
+ * parameters. Throws CONFIG_INVALID for the spec problems createOpenAITarget
+ * reports, except a missing API key.
+ */
+export function createOpenAIRequestBuilder(
+  spec: OpenAITargetSpec,
+  context: Pick<TargetContext, 'readFile'>,
+): (vars: Record<string, unknown>) => OpenAIRequest {
+  const templates = loadMessages(spec, context);
+  const url = `${readBaseUrl(spec.base_url)}/chat/completions`;
+  const parameters = requestParameters(spec);
+
+  return (vars) => ({ url, body: { model: spec.model, messages: renderMessages(templates, vars), ...parameters } });
+}
+
+function loadMessages(spec: OpenAITargetSpec, context: Pick<TargetContext, 'readFile'>): MessageTemplate[] {
   const hasMessages = spec.messages !== undefined;
   const hasPrompt = spec.prompt !== undefined;
   if (hasMessages === hasPrompt) {
