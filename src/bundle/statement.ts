@@ -1,4 +1,5 @@
 import type { CiInfo } from '../ci/detect.js';
+import type { BaselineComparison } from '../compare/baseline.js';
 import type { Material } from '../config/files.js';
 import type { GateResult } from '../gates/evaluate.js';
 import type { GitState } from '../git/state.js';
@@ -50,9 +51,23 @@ export interface EvalPredicate {
   git: GitState;
   ci: CiInfo;
   previous: PreviousLink | null;
+  /** The run compared with: metric deltas and flipped cases; null when no baseline bundle was found. */
+  baseline?: BaselineComparison | null;
   startedAt: string;
   finishedAt: string;
   tool: { name: 'proofgate'; version: string };
+  /** Present when `proofgate merge` built the bundle from shard runs, one entry per part in shard order. */
+  shards?: { count: number; parts: ShardLink[] };
+}
+
+/** A shard part that `proofgate merge` combined into a bundle. */
+export interface ShardLink {
+  /** 1-based shard index, as in `--shard INDEX/COUNT`. */
+  index: number;
+  /** sha256 of the part's JCS statement, which is what its signatures cover. */
+  statementSha256: string;
+  /** Fingerprints of the trusted keys that signed the part; empty for an unsigned part accepted with --allow-unsigned. */
+  keyids: string[];
 }
 
 export interface EvalStatement {
@@ -70,4 +85,51 @@ export function buildStatement(predicate: EvalPredicate): EvalStatement {
     predicateType: EVAL_PREDICATE_TYPE,
     predicate,
   };
+}
+
+export const ROLLBACK_PREDICATE_TYPE = 'https://proofgate.dev/attestation/rollback/v1';
+
+/** A file that `proofgate rollback` wrote, and where its bytes came from. */
+export interface RestoredFile extends Material {
+  /** `blob`: looked up by git blob id; `commit`: read from the target bundle's recorded commit. */
+  source: 'blob' | 'commit';
+}
+
+/**
+ * The record of one `proofgate rollback`: which version replaced which, on
+ * the strength of which bundle. Stored in `proofs/<name>/rollbacks/`.
+ */
+export interface RollbackPredicate {
+  pipeline: { name: string; path: string };
+  /** The working tree's version before the rollback; null when its pipeline file did not load. */
+  from: { version: string | null };
+  to: { version: string };
+  /** The evaluation bundle that proves the restored version. */
+  target: {
+    path: string;
+    statementSha256: string;
+    fileSha256: string;
+    /** Principals whose trusted signatures the target bundle carries. */
+    signers: string[];
+    /** Principals whose approvals counted, empty when the pipeline requires none. */
+    approvers: string[];
+  };
+  /** The pipeline file and every material, sorted by path. */
+  restored: RestoredFile[];
+  /** Project paths deleted because the restored `materials:` globs would otherwise have included them. */
+  removed: string[];
+  /** `git config user.email` of the user who ran the rollback, when set. */
+  by: string | null;
+  at: string;
+  git: { commitBefore: string | null; branch?: string };
+  ci: CiInfo;
+  tool: { name: 'proofgate'; version: string };
+}
+
+export interface RollbackStatement {
+  _type: typeof STATEMENT_TYPE;
+  /** The restored version, named like an evaluation statement's subject. */
+  subject: Array<{ name: string; digest: { sha256: string } }>;
+  predicateType: typeof ROLLBACK_PREDICATE_TYPE;
+  predicate: RollbackPredicate;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { EXIT } from '../errors.js';
+import type { BaselineComparison } from '../compare/baseline.js';
 import type { GateResult } from '../gates/evaluate.js';
 import type { RunOutcome } from '../run/run.js';
 import type { FailedCaseSummary } from '../run/worst.js';
@@ -18,10 +19,13 @@ export interface RunSummary {
   signed: boolean;
   keyid?: string;
   dataset: { path: string; sha256: string; cases: number; skipped: number };
-  cases: { total: number; passed: number; failed: number; errors: number };
+  /** `cached` counts the cases served from the response cache instead of calling the target. */
+  cases: { total: number; passed: number; failed: number; errors: number; cached: number };
   metrics: Record<string, { expression: string; value: number | null; samples: number }>;
   gates: GateResult[];
   worst: FailedCaseSummary[];
+  /** Metric deltas and flipped cases against the baseline bundle; null without one. */
+  baseline: BaselineComparison | null;
   durationMs: number;
 }
 
@@ -41,10 +45,17 @@ export function summarizeRun(outcome: RunOutcome, cwd: string): RunSummary {
       cases: outcome.scan.cases,
       skipped: outcome.scan.skipped,
     },
-    cases: { total: progress.done, passed: progress.done - progress.failed, failed: progress.failed, errors: progress.errors },
+    cases: {
+      total: progress.done,
+      passed: progress.done - progress.failed,
+      failed: progress.failed,
+      errors: progress.errors,
+      cached: outcome.cache?.hits ?? 0,
+    },
     metrics: outcome.metrics,
     gates: outcome.gates,
     worst: outcome.worst,
+    baseline: outcome.baseline,
     durationMs: outcome.finishedAt.getTime() - outcome.startedAt.getTime(),
   };
 }

@@ -5,10 +5,15 @@ import { loadSigningKey, sshFingerprint, type SigningKey } from '../bundle/keys.
 import { findPreviousLink } from '../bundle/previous.js';
 import { buildStatement, type EvalPredicate } from '../bundle/statement.js';
 import { bundleFileName, writeBundleFile } from '../bundle/store.js';
+import type { Baseline } from '../approval/baseline.js';
+import { cacheTarget, type CacheOptions, type CacheStats } from '../cache/target.js';
 import { detectCi } from '../ci/detect.js';
+import { toProjectPath } from '../config/files.js';
+import { baselineMetrics, compareWithBaseline, type BaselineComparison } from '../compare/baseline.js';
+import { caseOutcomesFromJson } from '../compare/cases.js';
 import { loadPipeline } from '../config/load.js';
 import type { LoadedPipeline } from '../config/pipeline.js';
-import { readCases, scanDataset } from '../dataset/index.js';
+import { readCases } from '../dataset/index.js';
 import type { DatasetScan, Selection } from '../dataset/types.js';
 import { EXIT, ProofgateError, isProofgateError } from '../errors.js';
 import { evaluateGates, verdictOf, type GateResult } from '../gates/evaluate.js';
@@ -17,7 +22,10 @@ import type { MetricValue } from '../metrics/aggregate.js';
 import { createScorer } from '../scorers/index.js';
 import { createTarget, targetKind } from '../targets/index.js';
 import { TargetUnavailableError } from '../targets/target.js';
-import { executeCases, type Progress } from './execute.js';
+import { resolveRunBaseline, type BaselineRequest } from './baseline.js';
+import type { CaseRecord } from './case.js';
+import { executeCases, type Execution, type Progress } from './execute.js';
+import { scanSelection } from './shard-scan.js';
 import type { FailedCaseSummary } from './worst.js';
 
 export interface RunOptions {
@@ -35,6 +43,18 @@ export interface RunOptions {
   onStart?: (info: { pipeline: LoadedPipeline; scan: DatasetScan; signed: boolean }) => void;
   onProgress?: (progress: Progress) => void;
   onRetry?: (event: { caseId: string; attempt: number; delayMs: number; reason: string }) => void;
+  /** Serve target responses from this on-disk cache; without it every case calls the target. */
+  cache?: CacheOptions;
+  /** Which bundle relative gates and deltas compare with; default `auto`. Sharded runs use none. */
+  baseline?: Omit<BaselineRequest, 'cwd' | 'proofsDir'>;
+  /** Set by `proofgate merge`: the shard parts whose cases the bundle combines. */
+  shards?: EvalPredicate['shards'];
+  /**
+   * Called after the bundle is written with every case record in case order
+   * (parsed one at a time from the spool), e.g. to write a JUnit report. An
+   * error it throws fails the command, so reporters catch their own.
+   */
+  onCaseRecords?: (records: AsyncIterable<CaseRecord>, outcome: RunOutcome) => Promise<void>;
 }
 
 export interface RunOutcome {
@@ -49,6 +69,10 @@ export interface RunOutcome {
   keyid?: string;
   startedAt: Date;
   finishedAt: Date;
+  /** Cache hits and misses, when the run used the response cache. */
+  cache?: CacheStats;
+  /** The comparison with the baseline bundle; null when there was none. */
+  baseline: BaselineComparison | null;
 }
 
 /**
@@ -57,19 +81,48 @@ export interface RunOutcome {
  * first case runs. A run that does not finish writes no bundle.
  */
 export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
+  const executed = await executeRun(options);
+
+  try {
+    return await finishRun(executed, options);
+  } finally {
+    await executed.execution.spool.dispose();
+  }
+}
+
+/** A run whose cases have all finished, before gates are evaluated and anything is written. */
+export interface ExecutedRun {
+  pipeline: LoadedPipeline;
+  scan: DatasetScan;
+  execution: Execution;
+  key: SigningKey | undefined;
+  startedAt: Date;
+  cache?: CacheStats;
+  baseline?: Baseline;
+}
+
+/**
+ * Validates, then runs and scores every selected case. Shared by full and
+ * sharded runs; the caller disposes `execution.spool`.
+ */
+export async function executeRun(options: RunOptions): Promise<ExecutedRun> {
   const pipeline = await loadPipeline(options.pipelineFile, options.cwd);
   const key = await loadKey(options);
-  const scan = await scanDataset(pipeline.dataset, options.selection, { requiredFields: pipeline.requiredFields });
+  const baseline = options.selection.shard === undefined ? await findRunBaseline(pipeline, options) : undefined;
+  const scan = await scanSelection(pipeline.dataset, options.selection, { requiredFields: pipeline.requiredFields });
   const scorers = pipeline.scorers.map((spec) =>
     createScorer(spec, { baseDir: pipeline.baseDir, readFile: (reference) => fileText(pipeline, reference) }),
   );
-  const target = await createTarget(pipeline.target, {
+  const context = {
     baseDir: pipeline.baseDir,
     env: options.env,
-    readFile: (reference) => fileText(pipeline, reference),
-    resolvePath: (relative) => path.resolve(pipeline.baseDir, relative),
+    readFile: (reference: string) => fileText(pipeline, reference),
+    resolvePath: (relative: string) => path.resolve(pipeline.baseDir, relative),
     onRetry: options.onRetry,
-  });
+  };
+  const created = await createTarget(pipeline.target, context);
+  const cached = options.cache === undefined ? undefined : cacheTarget(created, pipeline, options.cache);
+  const target = cached?.target ?? created;
 
   // Every in-flight HTTP request or child process listens for the abort.
   const concurrency = options.concurrency ?? pipeline.concurrency;
@@ -98,11 +151,12 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     await target.close?.();
   }
 
-  try {
-    return await finish(pipeline, scan, execution, key, startedAt, options);
-  } finally {
-    await execution.spool.dispose();
-  }
+  return { pipeline, scan, execution, key, startedAt, baseline, ...(cached === undefined ? {} : { cache: cached.stats }) };
+}
+
+/** Resolves the run's baseline from its options; `proofgate merge` calls it too. */
+export function findRunBaseline(pipeline: LoadedPipeline, options: RunOptions): Promise<Baseline | undefined> {
+  return resolveRunBaseline(pipeline, { ...options.baseline, cwd: options.cwd, proofsDir: options.proofsDir });
 }
 
 async function loadKey(options: RunOptions): Promise<SigningKey | undefined> {
@@ -133,15 +187,14 @@ function asRunStop(error: unknown, signal: AbortSignal): unknown {
   return error;
 }
 
-async function finish(
-  pipeline: LoadedPipeline,
-  scan: DatasetScan,
-  execution: Awaited<ReturnType<typeof executeCases>>,
-  key: SigningKey | undefined,
-  startedAt: Date,
-  options: RunOptions,
-): Promise<RunOutcome> {
-  const gates = evaluateGates(pipeline.gates, execution.metrics);
+/**
+ * Evaluates the gates, then signs and writes the bundle. `proofgate merge`
+ * calls it too, with the cases of every shard in dataset order.
+ */
+export async function finishRun(executed: ExecutedRun, options: RunOptions): Promise<RunOutcome> {
+  const { pipeline, scan, execution, key, startedAt } = executed;
+  const baselineInput = executed.baseline && { path: toProjectPath(pipeline.root, executed.baseline.file), bundle: executed.baseline.bundle };
+  const gates = evaluateGates(pipeline.gates, execution.metrics, baselineInput && baselineMetrics(baselineInput.bundle));
   const verdict = verdictOf(gates);
   const metrics = Object.fromEntries(
     pipeline.metrics.map((metric) => [
@@ -150,7 +203,11 @@ async function finish(
     ]),
   );
 
-  const proofsDir = path.join(options.proofsDir ? path.resolve(options.cwd, options.proofsDir) : path.join(pipeline.root, 'proofs'), pipeline.name);
+  const baseline = baselineInput
+    ? await compareWithBaseline(baselineInput, { metrics, cases: caseOutcomesFromJson(execution.spool.inOrder()) })
+    : null;
+
+  const proofsDir = pipelineProofsDir(pipeline, options);
   const finishedAt = new Date();
   const predicate: EvalPredicate = {
     pipeline: {
@@ -182,6 +239,8 @@ async function finish(
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     tool: { name: 'proofgate', version: options.toolVersion },
+    baseline,
+    ...(options.shards === undefined ? {} : { shards: options.shards }),
   };
 
   // An interrupt that lands after the last case must still leave no bundle.
@@ -190,7 +249,7 @@ async function finish(
   const emitted = await emitBundle(buildStatement(predicate), execution.spool.inOrder(), key);
   const bundlePath = await writeBundleFile(proofsDir, bundleFileName(finishedAt, pipeline.version), emitted.chunks);
 
-  return {
+  const outcome: RunOutcome = {
     pipeline,
     scan,
     verdict,
@@ -202,10 +261,21 @@ async function finish(
     keyid: key ? sshFingerprint(key.publicKey) : undefined,
     startedAt,
     finishedAt,
+    ...(executed.cache === undefined ? {} : { cache: executed.cache }),
+    baseline,
   };
+
+  // The spool is deleted once this returns, so reporters that need every case read it here.
+  await options.onCaseRecords?.(readCaseRecords(execution.spool), outcome);
+  return outcome;
 }
 
-function datasetRecord(pipeline: LoadedPipeline, scan: DatasetScan, selection: Selection): EvalPredicate['dataset'] {
+async function* readCaseRecords(spool: Execution['spool']): AsyncGenerator<CaseRecord> {
+  for await (const json of spool.inOrder()) yield JSON.parse(json.toString('utf8')) as CaseRecord;
+}
+
+/** Returns the bundle's dataset record: digest, counts and the selection that chose the cases. */
+export function datasetRecord(pipeline: LoadedPipeline, scan: DatasetScan, selection: Selection): EvalPredicate['dataset'] {
   return {
     path: pipeline.dataset.displayPath,
     sha256: scan.sha256,
@@ -216,4 +286,10 @@ function datasetRecord(pipeline: LoadedPipeline, scan: DatasetScan, selection: S
     ...(selection.sample === undefined ? {} : { sample: selection.sample, seed: selection.seed ?? '0' }),
     ...(selection.shard === undefined ? {} : { shard: `${selection.shard.index}/${selection.shard.count}` }),
   };
+}
+
+/** Returns the folder holding the pipeline's bundles: `<proofs dir>/<name>`. */
+export function pipelineProofsDir(pipeline: LoadedPipeline, options: Pick<RunOptions, 'cwd' | 'proofsDir'>): string {
+  const base = options.proofsDir ? path.resolve(options.cwd, options.proofsDir) : path.join(pipeline.root, 'proofs');
+  return path.join(base, pipeline.name);
 }
