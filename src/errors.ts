@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'BUNDLE_EXISTS'
   | 'TRUST_INVALID'
   | 'GIT_FAILED'
+  | 'WORKTREE_DIRTY'
   | 'VERIFY_FAILED';
 
 const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
@@ -47,6 +48,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   BUNDLE_EXISTS: EXIT.incomplete,
   TRUST_INVALID: EXIT.invalidInput,
   GIT_FAILED: EXIT.incomplete,
+  WORKTREE_DIRTY: EXIT.invalidInput,
   VERIFY_FAILED: EXIT.gateFailed,
 };
 

@@ -2,13 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { BUNDLE_FILE_PATTERN } from '../../src/bundle/store.js';
 
 /** A throwaway project folder built from an inline file tree. */
 export interface TempProject {
   dir: string;
   write(relative: string, content: string): string;
   path(relative: string): string;
-  /** Bundle files under proofs/<name>/, oldest first. */
+  /** Bundle files under proofs/<name>/, oldest first (approval files and other records left out). */
   bundles(name: string): string[];
   remove(): void;
 }
@@ -27,7 +28,7 @@ export function createProject(files: Record<string, string> = {}, options: { git
     bundles(name) {
       const folder = path.join(dir, 'proofs', name);
       try {
-        return readdirSync(folder).filter((file) => file.endsWith('.json')).sort(byWriteOrder).map((file) => path.join(folder, file));
+        return readdirSync(folder).filter((file) => BUNDLE_FILE_PATTERN.test(file)).sort(byWriteOrder).map((file) => path.join(folder, file));
       } catch {
         return [];
       }
