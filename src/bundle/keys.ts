@@ -1,4 +1,5 @@
 import { createHash, createPrivateKey } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, lstat, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -148,7 +149,7 @@ export function fingerprintOfSshBlob(blob: Uint8Array): string {
 
 /**
  * Loads the signing key: the `keyFile` (from --key) wins, else the PEM text in
- * PROOFGATE_SIGNING_KEY. Returns undefined when neither is set. An empty
+ * PROOFGATE_SIGNING_KEY, or the file it names. Returns undefined when neither is set. An empty
  * variable counts as unset, because CI systems expand a secret that the job
  * cannot read (as in a pull request from a fork) to an empty string.
  */
@@ -163,6 +164,12 @@ export async function loadSigningKey(options: { keyFile?: string; env: NodeJS.Pr
 
   if (fromEnv === undefined || fromEnv.trim() === '') {
     return undefined;
+  }
+
+  // GitLab cannot mask a multi-line variable, so there the key is a CI/CD
+  // variable of type File, whose value is the path of a file holding the PEM.
+  if (!fromEnv.includes('-----BEGIN') && !fromEnv.includes('\n') && existsSync(fromEnv.trim())) {
+    return parsePrivateKeyPem(await readKeyFile(fromEnv.trim()), `${SIGNING_KEY_ENV} (file ${fromEnv.trim()})`);
   }
 
   return parsePrivateKeyPem(fromEnv, SIGNING_KEY_ENV);

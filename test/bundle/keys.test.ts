@@ -255,6 +255,17 @@ describe('loadSigningKey', () => {
     expect(Buffer.from(loaded!.publicKey)).toEqual(Buffer.from(envKey.publicKey));
   });
 
+  it('reads a file named by the environment', async () => {
+    const dir = await makeTempDir();
+    const envKey = generateSigningKey();
+    const keyFile = join(dir, 'gitlab-file-variable');
+    await writeFile(keyFile, privateKeyToPem(envKey));
+
+    const loaded = await loadSigningKey({ env: { PROOFGATE_SIGNING_KEY: keyFile } });
+
+    expect(Buffer.from(loaded!.publicKey)).toEqual(Buffer.from(envKey.publicKey));
+  });
+
   it('returns undefined without a key', async () => {
     expect(await loadSigningKey({ env: {} })).toBeUndefined();
     expect(await loadSigningKey({ env: { PROOFGATE_SIGNING_KEY: '  \n' } })).toBeUndefined();
