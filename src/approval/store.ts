@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { link, open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 import { sha256Hex } from '../bundle/jcs.js';
 import type { BundleSignature } from '../bundle/sign.js';
+import { readDirectoryNames } from '../bundle/store.js';
 import { ProofgateError } from '../errors.js';
 import { APPROVAL_FORMAT } from './statement.js';
 
@@ -44,17 +45,7 @@ export function approvalFileName(bundleFile: string, principal: string): string 
 export async function listApprovalFiles(bundleFile: string): Promise<string[]> {
   const dir = path.dirname(path.resolve(bundleFile));
   const prefix = `${bundleStem(bundleFile)}${APPROVAL_MARKER}`;
-  let names: string[];
-
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return [];
-    }
-
-    throw error;
-  }
+  const names = await readDirectoryNames(dir);
 
   return names
     .filter((name) => name.startsWith(prefix) && name.endsWith('.json'))

@@ -80,12 +80,10 @@ export async function writeBundleFile(
   }
 }
 
-/** Lists the bundle files in `dir` as absolute paths, oldest first. A missing folder gives []. */
-export async function listBundleFiles(dir: string): Promise<string[]> {
-  let names: string[];
-
+/** Lists the names in `dir`; a folder that does not exist has none. */
+export async function readDirectoryNames(dir: string): Promise<string[]> {
   try {
-    names = await readdir(dir);
+    return await readdir(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       return [];
@@ -93,6 +91,11 @@ export async function listBundleFiles(dir: string): Promise<string[]> {
 
     throw error;
   }
+}
+
+/** Lists the bundle files in `dir` as absolute paths, oldest first. A missing folder gives []. */
+export async function listBundleFiles(dir: string): Promise<string[]> {
+  const names = await readDirectoryNames(dir);
 
   return names
     .filter((name) => BUNDLE_FILE_PATTERN.test(name))

@@ -210,15 +210,7 @@ export async function finishRun(executed: ExecutedRun, options: RunOptions): Pro
   const proofsDir = pipelineProofsDir(pipeline, options);
   const finishedAt = new Date();
   const predicate: EvalPredicate = {
-    pipeline: {
-      name: pipeline.name,
-      ...(pipeline.description === undefined ? {} : { description: pipeline.description }),
-      path: pipeline.source.path,
-      sha256: pipeline.source.sha256,
-      gitBlob: pipeline.source.gitBlob,
-      version: pipeline.version,
-      config: pipeline.canonical,
-    },
+    pipeline: pipelineRecord(pipeline),
     materials: pipeline.materials,
     dataset: datasetRecord(pipeline, scan, options.selection),
     target: { kind: targetKind(pipeline.target) },
@@ -272,6 +264,19 @@ export async function finishRun(executed: ExecutedRun, options: RunOptions): Pro
 
 async function* readCaseRecords(spool: Execution['spool']): AsyncGenerator<CaseRecord> {
   for await (const json of spool.inOrder()) yield JSON.parse(json.toString('utf8')) as CaseRecord;
+}
+
+/** Returns the bundle's pipeline record: what was tested, by path, digests, version and parsed config. */
+export function pipelineRecord(pipeline: LoadedPipeline): EvalPredicate['pipeline'] {
+  return {
+    name: pipeline.name,
+    ...(pipeline.description === undefined ? {} : { description: pipeline.description }),
+    path: pipeline.source.path,
+    sha256: pipeline.source.sha256,
+    gitBlob: pipeline.source.gitBlob,
+    version: pipeline.version,
+    config: pipeline.canonical,
+  };
 }
 
 /** Returns the bundle's dataset record: digest, counts and the selection that chose the cases. */

@@ -11,7 +11,7 @@ import { ProofgateError } from '../errors.js';
 import { readGitState } from '../git/state.js';
 import { targetKind } from '../targets/index.js';
 import type { Progress } from './execute.js';
-import { datasetRecord, executeRun, pipelineProofsDir, type ExecutedRun, type RunOptions } from './run.js';
+import { datasetRecord, executeRun, pipelineProofsDir, pipelineRecord, type ExecutedRun, type RunOptions } from './run.js';
 import type { FailedCaseSummary } from './worst.js';
 
 /** The result of one shard run, whose gates are left to `proofgate merge`. */
@@ -52,15 +52,7 @@ async function writeShardPart(executed: ExecutedRun, shard: { index: number; cou
   const finishedAt = new Date();
 
   const predicate: ShardPredicate = {
-    pipeline: {
-      name: pipeline.name,
-      ...(pipeline.description === undefined ? {} : { description: pipeline.description }),
-      path: pipeline.source.path,
-      sha256: pipeline.source.sha256,
-      gitBlob: pipeline.source.gitBlob,
-      version: pipeline.version,
-      config: pipeline.canonical,
-    },
+    pipeline: pipelineRecord(pipeline),
     materials: pipeline.materials,
     dataset: datasetRecord(pipeline, scan, options.selection),
     shard,
