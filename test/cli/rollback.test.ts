@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readEvaluatedBundle } from '../../src/approval/evaluated.js';
 import { buildApprovalStatement, APPROVAL_FORMAT } from '../../src/approval/statement.js';
-import { approvalFileName, writeApprovalFile } from '../../src/approval/store.js';
+import { approvalFileName, writeApprovalFile, type ApprovalFile } from '../../src/approval/store.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../src/bundle/dsse.js';
 import { canonicalBytes } from '../../src/bundle/jcs.js';
 import { generateSigningKey, privateKeyToPem, type SigningKey } from '../../src/bundle/keys.js';
@@ -83,9 +83,10 @@ async function approve(bundle: string): Promise<void> {
     tool: { name: 'proofgate', version: 'test' },
   }, evaluation.digest);
   const signature = signPayload(IN_TOTO_PAYLOAD_TYPE, canonicalBytes(statement), reviewer);
+  const approval: ApprovalFile = { approval: APPROVAL_FORMAT, payloadType: IN_TOTO_PAYLOAD_TYPE, statement: statement as unknown as ApprovalFile['statement'], signatures: [signature] };
   const file = path.join(path.dirname(bundle), approvalFileName(bundle, 'alice@example.com'));
 
-  await writeApprovalFile(file, { approval: APPROVAL_FORMAT, payloadType: IN_TOTO_PAYLOAD_TYPE, statement, signatures: [signature] });
+  await writeApprovalFile(file, approval);
   git('add', '-A');
   git('commit', '-q', '-m', 'approve');
 }

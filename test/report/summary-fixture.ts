@@ -28,6 +28,7 @@ export function failingSummary(overrides: Partial<RunSummary> = {}): RunSummary 
     worst: [
       { id: 'case|1', expected: 'ONE', output: 'one <b>@octocat</b>', reason: 'exact: expected "ONE"', score: 0 },
     ],
+    baseline: null,
     durationMs: 1234,
     ...overrides,
   };

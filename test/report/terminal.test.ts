@@ -14,7 +14,7 @@ function summary(overrides: Partial<RunSummary> = {}): RunSummary {
     bundle: 'proofs/faq/20261204T000000Z-abcdef012345.json',
     signed: false,
     dataset: { path: 'golden.jsonl', sha256: '0'.repeat(64), cases: 3, skipped: 0 },
-    cases: { total: 3, passed: 1, failed: 2, errors: 1 },
+    cases: { total: 3, passed: 1, failed: 2, errors: 1, cached: 0 },
     metrics: {
       accuracy: { expression: 'mean(exact)', value: 1 / 3, samples: 3 },
       latency_p95_ms: { expression: 'p95(latency_ms)', value: null, samples: 0 },
