@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Benchmark for `proofgate run` against a loopback OpenAI-compatible server.
-// Prints figures; it asserts nothing. Usage: npm run bench [-- --quick]
+// Prints figures; it asserts nothing. Runs use --no-cache unless a line says
+// otherwise, so every case reaches the server. Usage: npm run bench [-- --quick]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -98,16 +99,16 @@ async function fetchBaseline(cases) {
   }
 }
 
-async function runOnce(cases, latencyMs) {
-  const server = await startServer(latencyMs);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'proofgate-bench-'));
+async function runOnce(cases, latencyMs, extraArgs = ['--no-cache'], keepDir, sharedServer) {
+  const server = sharedServer ?? (await startServer(latencyMs));
+  const dir = keepDir ?? mkdtempSync(path.join(os.tmpdir(), 'proofgate-bench-'));
   try {
     writeProject(dir, cases, server.address().port);
-    const measured = await measureChild([cli, 'run', 'pipeline.yaml', '--concurrency', String(CONCURRENCY), '--no-progress', '--json'], dir);
+    const measured = await measureChild([cli, 'run', 'pipeline.yaml', '--concurrency', String(CONCURRENCY), '--no-progress', '--json', ...extraArgs], dir);
     return { ...measured, summary: JSON.parse(measured.stdout) };
   } finally {
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (!sharedServer) server.close();
+    if (!keepDir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -148,6 +149,19 @@ const ideal = (0.02 * cases) / CONCURRENCY;
 print('20 ms server: wall time', `${slow.seconds.toFixed(2)} s (ideal ${ideal.toFixed(2)} s, ${(slow.seconds / ideal).toFixed(2)}x)`);
 print('20 ms server: cases/s', `${(cases / slow.seconds).toFixed(0)}`);
 print('20 ms server: peak RSS', `${slow.peakRssMb.toFixed(0)} MB`);
+
+// The response cache is on by default: the first run writes one entry per case, the second reads them all.
+const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'proofgate-bench-cache-'));
+const cacheServer = await startServer(0);
+try {
+  const cold = await runOnce(cases, 0, [], cacheDir, cacheServer);
+  const warm = await runOnce(cases, 0, [], cacheDir, cacheServer);
+  print('cache on, first run (writes every entry): wall', `${cold.seconds.toFixed(2)} s, CPU ${((cold.cpuSeconds * 1000) / cases).toFixed(3)} ms per case`);
+  print('cache on, second run (every case cached): wall', `${warm.seconds.toFixed(2)} s, CPU ${((warm.cpuSeconds * 1000) / cases).toFixed(3)} ms per case`);
+} finally {
+  cacheServer.close();
+  rmSync(cacheDir, { recursive: true, force: true });
+}
 
 if (!quick) {
   const large = await runOnce(100_000, 0);

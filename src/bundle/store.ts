@@ -177,17 +177,34 @@ function assertPlainFileName(fileName: string): void {
   }
 }
 
+const WRITE_BATCH_BYTES = 1024 * 1024;
+
 async function writeTempFile(
   tempPath: string,
   chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
 ): Promise<void> {
   const handle = await open(tempPath, 'wx', 0o644);
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+
+  // A bundle arrives as two small chunks per case; one write per chunk
+  // would cost a system call each, so they go out in batches.
+  const flush = async (): Promise<void> => {
+    if (pendingBytes === 0) return;
+    await writeChunk(handle, Buffer.concat(pending, pendingBytes));
+    pending = [];
+    pendingBytes = 0;
+  };
 
   try {
     for await (const chunk of chunks) {
-      await writeChunk(handle, chunk);
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      pending.push(bytes);
+      pendingBytes += bytes.byteLength;
+      if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
     }
 
+    await flush();
     await handle.sync();
   } finally {
     await handle.close();

@@ -28,6 +28,7 @@ export interface CacheEntry {
 export class ResponseCache {
   private warnings = 0;
   private prepared: Promise<void> | undefined;
+  private readonly folders = new Map<string, Promise<unknown>>();
 
   constructor(
     readonly dir: string,
@@ -72,7 +73,7 @@ export class ResponseCache {
 
     try {
       await this.prepare();
-      await mkdir(path.dirname(file), { recursive: true });
+      await this.ensureFolder(path.dirname(file));
       await writeFile(temporary, text, { flag: 'wx' });
       await rename(temporary, file);
     } catch (error) {
@@ -80,6 +81,18 @@ export class ResponseCache {
       const code = (error as NodeJS.ErrnoException).code;
       this.warn(`cannot write cache entry ${file} (${code ?? String(error)}); the run goes on without caching it`);
     }
+  }
+
+  // Entries spread over 256 folders; creating each once per run instead of
+  // once per entry saves a system call on every case.
+  private ensureFolder(folder: string): Promise<unknown> {
+    let created = this.folders.get(folder);
+    if (created === undefined) {
+      created = mkdir(folder, { recursive: true });
+      this.folders.set(folder, created);
+      created.catch(() => this.folders.delete(folder));
+    }
+    return created;
   }
 
   // A cache folder that proofgate creates gets a .gitignore of its own, so its
