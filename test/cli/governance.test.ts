@@ -97,13 +97,11 @@ describe('governance end to end', () => {
 
     const blocked = await cli(['verify', '--pipeline', 'pipeline.yaml', '--require-approval']);
     expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toMatch(/verdict is fail/);
 
-    const blockedText = blocked.stderr;
-    console.log(blockedText);
     const rollback = await cli(['rollback', 'faq', '--to', 'previous', '--key', 'keys/ci.pem', '--commit']);
     expect(rollback.code, rollback.stderr).toBe(0);
-    console.log(rollback.stderr);
-    console.log(regressed.stderr);
+    expect(rollback.stderr).toMatch(/rolled back faq from [0-9a-f]{12} to [0-9a-f]{12}/);
     expect(readFileSync(project.path('pipeline.yaml'), 'utf8')).toBe(pipeline('good', ['accuracy >= 0.9']));
     expect(git('log', '-1', '--format=%s')).toMatch(/faq/);
 
