@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'TRUST_INVALID'
   | 'GIT_FAILED'
   | 'WORKTREE_DIRTY'
+  | 'OUTPUT_UNWRITABLE'
   | 'VERIFY_FAILED';
 
 const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
@@ -49,6 +50,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   TRUST_INVALID: EXIT.invalidInput,
   GIT_FAILED: EXIT.incomplete,
   WORKTREE_DIRTY: EXIT.invalidInput,
+  OUTPUT_UNWRITABLE: EXIT.invalidInput,
   VERIFY_FAILED: EXIT.gateFailed,
 };
 

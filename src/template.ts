@@ -15,8 +15,9 @@ export function templateFields(template: string): string[] {
 }
 
 export function hasPlaceholders(template: string): boolean {
-  PLACEHOLDER.lastIndex = 0;
-  return PLACEHOLDER.test(template);
+  // test() on the shared global pattern would move its lastIndex and make the
+  // next matchAll or replace skip the start of another template.
+  return templateFields(template).length > 0;
 }
 
 /** Looks up a dotted path; `undefined` when any step is missing. */

@@ -30,6 +30,7 @@ export interface CachedTarget {
 // Results served from the cache, with the latency of the call that produced
 // them. A WeakMap keeps TargetResult free of cache fields.
 const servedFromCache = new WeakMap<TargetResult, number>();
+const measuredLive = new WeakMap<TargetResult, number>();
 
 /**
  * Returns the latency in ms of the original call when `result` came from the
@@ -37,6 +38,16 @@ const servedFromCache = new WeakMap<TargetResult, number>();
  */
 export function cachedLatencyMs(result: TargetResult): number | undefined {
   return servedFromCache.get(result);
+}
+
+/**
+ * Returns the latency in ms of the target call itself when `result` passed
+ * through the cache as a miss, else undefined. Recording this rather than
+ * the time around the cache makes a live case and the same case served from
+ * the cache later report the same latency.
+ */
+export function liveLatencyMs(result: TargetResult): number | undefined {
+  return measuredLive.get(result);
 }
 
 /**
@@ -76,7 +87,9 @@ export function withCache(target: Target, keyParts: KeyParts, dir: string, onWar
     stats.misses += 1;
     const started = performance.now();
     const result = await target.call(request);
-    const write = cache.write(key, { result, latencyMs: roundMs(performance.now() - started) });
+    const latencyMs = roundMs(performance.now() - started);
+    measuredLive.set(result, latencyMs);
+    const write = cache.write(key, { result, latencyMs });
     writes.add(write);
     void write.finally(() => writes.delete(write));
     return result;

@@ -25,6 +25,12 @@ export function reportFailure(error: unknown, streams: Streams, env: NodeJS.Proc
   return EXIT.internal;
 }
 
+/** The `--json` form of a failure: its code, message and details. */
+export function failureDocument(error: unknown, exitCode: number): { exitCode: number; error: { code: string; message: string; details: readonly string[] } } {
+  if (isProofgateError(error)) return { exitCode, error: { code: error.code, message: error.message, details: error.details } };
+  return { exitCode, error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error), details: [] } };
+}
+
 /** Sets the exit code without exiting, keeping a code an earlier step already set. */
 export function setExitCode(code: number): void {
   if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = code;

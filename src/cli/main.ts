@@ -1,7 +1,14 @@
 import { CommanderError } from 'commander';
 import { EXIT } from '../errors.js';
-import { reportFailure, setExitCode } from './exit.js';
+import { failureDocument, reportFailure, setExitCode } from './exit.js';
 import { buildProgram } from './program.js';
+
+// `proofgate verify | head -1` closes the pipe early; that must not turn into a crash or change the exit code.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
 
 async function main(): Promise<void> {
   try {
@@ -13,7 +20,10 @@ async function main(): Promise<void> {
       setExitCode(benign ? EXIT.ok : EXIT.invalidInput);
       return;
     }
-    setExitCode(reportFailure(error, { stdout: process.stdout, stderr: process.stderr }, process.env));
+    const exitCode = reportFailure(error, { stdout: process.stdout, stderr: process.stderr }, process.env);
+    setExitCode(exitCode);
+    // A CI step that parses --json output gets a document on failure too.
+    if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(failureDocument(error, exitCode), null, 2)}\n`);
   }
 }
 

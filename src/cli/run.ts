@@ -1,4 +1,5 @@
 import { ProofgateError } from '../errors.js';
+import { killRunningPrograms } from '../targets/exec.js';
 import { createProgressDisplay } from '../report/progress.js';
 import { prepareRunReports, type RunReports } from '../report/run-reports.js';
 import { createStyle } from '../report/style.js';
@@ -99,7 +100,10 @@ async function writeReports(reports: RunReports, summary: RunSummary, outcome: R
  */
 export function onInterrupt(controller: AbortController, stderr: NodeJS.WritableStream): () => void {
   const handler = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) {
+      killRunningPrograms();
+      process.exit(130);
+    }
     stderr.write(`\nproofgate: ${signal} received; stopping (press Ctrl-C again to quit at once)\n`);
     controller.abort(new ProofgateError('INTERRUPTED', 'run interrupted; no bundle was written'));
   };

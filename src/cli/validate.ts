@@ -1,10 +1,16 @@
 import { loadPipeline } from '../config/load.js';
 import { scanDataset } from '../dataset/index.js';
+import { createPipelineTarget } from '../run/run.js';
 
-/** `proofgate validate`: every check `run` makes before the first case, without calling the target. */
+/**
+ * `proofgate validate`: every check `run` makes before the first case. The
+ * target is created (key variable, recordings, prompt files) but not called.
+ */
 export async function validateCommand(pipelineFile: string, options: { json?: boolean }): Promise<void> {
   const pipeline = await loadPipeline(pipelineFile, process.cwd());
   const scan = await scanDataset(pipeline.dataset, {}, { requiredFields: pipeline.requiredFields });
+  const target = await createPipelineTarget(pipeline, process.env);
+  await target.close?.();
 
   const result = {
     valid: true,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ProofgateError } from '../errors.js';
 import { gitBlobId } from '../git/blob.js';
@@ -35,6 +35,10 @@ export function resolveInsideRoot(root: string, baseDir: string, relative: strin
     real = realpathSync(absolute);
   } catch {
     throw new ProofgateError('CONFIG_INVALID', `${what} "${relative}" not found (looked for ${absolute})`);
+  }
+
+  if (!statSync(real).isFile()) {
+    throw new ProofgateError('CONFIG_INVALID', `${what} "${relative}" is a folder, not a file`);
   }
 
   const realRoot = realpathSync(root);

@@ -267,9 +267,20 @@ function checkMetrics(metrics: Record<string, string> | undefined, scorers: Scor
 function checkGates(inputs: unknown[] | undefined, metricNames: string[], problems: ProblemList) {
   const gates = (inputs ?? []) as Parameters<typeof resolveGates>[0];
   const before = problems.lines.length;
-  gates.forEach((gate, index) => attempt(problems, ['gates', index], () => resolveGates([gate], metricNames)));
+  gates.forEach((gate, index) =>
+    attempt(problems, ['gates', index], () => {
+      for (const resolved of resolveGates([gate], metricNames)) assertSignableThreshold(resolved.threshold);
+    }),
+  );
   if (problems.lines.length > before) return [];
   return attempt(problems, ['gates'], () => resolveGates(gates, metricNames)) ?? [];
+}
+
+// The threshold is written into the signed bundle, which cannot hold an integer beyond 2^53 exactly.
+function assertSignableThreshold(threshold: number): void {
+  if (Number.isInteger(threshold) && !Number.isSafeInteger(threshold)) {
+    throw new ProofgateError('CONFIG_INVALID', `threshold ${threshold} is beyond 2^53 and cannot be recorded exactly; use a smaller number`);
+  }
 }
 
 interface RawDataset {

@@ -18,7 +18,7 @@ export function computeVersion(canonical: Record<string, unknown>, materials: re
     return sha256Hex(canonicalBytes(document));
   } catch (error) {
     if (error instanceof ProofgateError) {
-      throw new ProofgateError('CONFIG_INVALID', `pipeline.yaml holds a value that cannot be hashed exactly: ${error.message}`);
+      throw new ProofgateError('CONFIG_INVALID', `the pipeline file contains a value that cannot be hashed exactly: ${error.message}`);
     }
     throw error;
   }

@@ -26,12 +26,22 @@ export function parseYaml(text: string): PositionedYaml {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2', schema: 'core' });
   const problems: YamlProblem[] = document.errors.map((error) => ({
-    message: error.message.split('\n')[0] ?? error.message,
+    message: error.code === 'MULTIPLE_DOCS' ? 'the file holds more than one YAML document (a second `---`); keep one' : (error.message.split('\n')[0] ?? error.message),
     position: positionAt(lineCounter, error.pos[0]),
   }));
 
+  let value: unknown;
+  if (problems.length === 0) {
+    try {
+      value = document.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // The yaml package refuses documents whose aliases expand beyond the count, such as a "billion laughs" file.
+      problems.push({ message: `the document cannot be expanded: ${(error as Error).message}`, position: { line: 1, col: 1 } });
+    }
+  }
+
   return {
-    value: problems.length > 0 ? undefined : document.toJS({ maxAliasCount: 100 }),
+    value,
     problems,
     locate: (path, where = 'value') => locateNode(document, lineCounter, path, where),
   };

@@ -10,7 +10,7 @@ export interface BaselineRequest {
   trustRef?: string;
   cwd: string;
   proofsDir?: string;
-  /** Receives a sentence when `auto` finds no usable trust file and runs without a baseline. */
+  /** Receives a sentence when `auto` finds no usable trust file and the pipeline has relative gates. */
   onNotice?: (message: string) => void;
 }
 
@@ -29,7 +29,8 @@ export async function resolveRunBaseline(pipeline: LoadedPipeline, request: Base
     governance = await readGovernance(pipeline, { trustFile: request.trustFile, ref: request.trustRef });
   } catch (error) {
     if (mode !== 'auto' || !isProofgateError(error) || error.code !== 'TRUST_INVALID') throw error;
-    request.onNotice?.(`no baseline: ${error.message}`);
+    // Only relative gates depend on a baseline; without them the notice would be noise on every run.
+    if (pipeline.gates.some((gate) => gate.relative !== undefined)) request.onNotice?.(`no baseline: ${error.message}`);
     return undefined;
   }
 

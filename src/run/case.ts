@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cachedLatencyMs } from '../cache/target.js';
+import { cachedLatencyMs, liveLatencyMs } from '../cache/target.js';
 import type { Case } from '../dataset/types.js';
 import type { CaseMeasures } from '../metrics/aggregate.js';
 import type { ScoreResult, Scorer } from '../scorers/scorer.js';
@@ -46,7 +46,7 @@ export async function runCase(item: Case, target: Target, scorers: readonly Scor
     return failedOutcome(item, performance.now() - started, (error as Error).message, scorers);
   }
   const cachedLatency = cachedLatencyMs(result);
-  const latency = cachedLatency ?? performance.now() - started;
+  const latency = cachedLatency ?? liveLatencyMs(result) ?? performance.now() - started;
 
   const scores: Record<string, ScoreResult> = {};
   try {
@@ -106,8 +106,12 @@ function clampScore(result: ScoreResult): ScoreResult {
   return clamped;
 }
 
+// A measure that could not be signed exactly (NaN, Infinity, an integer beyond
+// 2^53) is left out rather than failing the whole run when the bundle is signed.
 function definedNumber<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
-  return value === undefined || !Number.isFinite(value) ? {} : ({ [key]: value } as Record<K, number>);
+  if (value === undefined || !Number.isFinite(value)) return {};
+  if (Number.isInteger(value) && !Number.isSafeInteger(value)) return {};
+  return { [key]: value } as Record<K, number>;
 }
 
 function roundMs(ms: number): number {

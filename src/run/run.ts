@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { emitBundle } from '../bundle/emit.js';
+import { prepareBundleFolder } from '../bundle/folder.js';
 import { loadSigningKey, sshFingerprint, type SigningKey } from '../bundle/keys.js';
 import { findPreviousLink } from '../bundle/previous.js';
 import { buildStatement, type EvalPredicate } from '../bundle/statement.js';
@@ -21,7 +22,7 @@ import { readGitState } from '../git/state.js';
 import type { MetricValue } from '../metrics/aggregate.js';
 import { createScorer } from '../scorers/index.js';
 import { createTarget, targetKind } from '../targets/index.js';
-import { TargetUnavailableError } from '../targets/target.js';
+import { TargetUnavailableError, type Target } from '../targets/target.js';
 import { resolveRunBaseline, type BaselineRequest } from './baseline.js';
 import type { CaseRecord } from './case.js';
 import { executeCases, type Execution, type Progress } from './execute.js';
@@ -108,19 +109,13 @@ export interface ExecutedRun {
 export async function executeRun(options: RunOptions): Promise<ExecutedRun> {
   const pipeline = await loadPipeline(options.pipelineFile, options.cwd);
   const key = await loadKey(options);
+  await prepareBundleFolder(pipelineProofsDir(pipeline, options));
   const baseline = options.selection.shard === undefined ? await findRunBaseline(pipeline, options) : undefined;
   const scan = await scanSelection(pipeline.dataset, options.selection, { requiredFields: pipeline.requiredFields });
   const scorers = pipeline.scorers.map((spec) =>
     createScorer(spec, { baseDir: pipeline.baseDir, readFile: (reference) => fileText(pipeline, reference) }),
   );
-  const context = {
-    baseDir: pipeline.baseDir,
-    env: options.env,
-    readFile: (reference: string) => fileText(pipeline, reference),
-    resolvePath: (relative: string) => path.resolve(pipeline.baseDir, relative),
-    onRetry: options.onRetry,
-  };
-  const created = await createTarget(pipeline.target, context);
+  const created = await createPipelineTarget(pipeline, options.env, options.onRetry);
   const cached = options.cache === undefined ? undefined : cacheTarget(created, pipeline, options.cache);
   const target = cached?.target ?? created;
 
@@ -152,6 +147,20 @@ export async function executeRun(options: RunOptions): Promise<ExecutedRun> {
   }
 
   return { pipeline, scan, execution, key, startedAt, baseline, ...(cached === undefined ? {} : { cache: cached.stats }) };
+}
+
+/**
+ * Creates the pipeline's target without calling it. Creation reads the key
+ * variable, recordings and prompt files, so `validate` uses it as well.
+ */
+export function createPipelineTarget(pipeline: LoadedPipeline, env: NodeJS.ProcessEnv, onRetry?: RunOptions['onRetry']): Promise<Target> {
+  return createTarget(pipeline.target, {
+    baseDir: pipeline.baseDir,
+    env,
+    readFile: (reference: string) => fileText(pipeline, reference),
+    resolvePath: (relative: string) => path.resolve(pipeline.baseDir, relative),
+    onRetry,
+  });
 }
 
 /** Resolves the run's baseline from its options; `proofgate merge` calls it too. */

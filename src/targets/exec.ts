@@ -77,9 +77,18 @@ export function createExecTarget(spec: ExecTargetSpec, context: TargetContext): 
       maxBuffer: { stdout: STDOUT_MAX_BYTES },
       buffer: { stdout: true, stderr: false },
       reject: false,
+      // Its own process group, so that a timeout or an interrupt can stop
+      // whatever the program started too, not only the program itself.
+      detached: true,
     });
+    const groupId = subprocess.pid;
+    if (groupId !== undefined) runningGroups.add(groupId);
     const readStderrTail = collectTail(subprocess.stderr);
     const result = await subprocess;
+    if (groupId !== undefined) {
+      runningGroups.delete(groupId);
+      if (result.timedOut || result.isCanceled) killGroup(groupId);
+    }
     const spawnCode = result.code;
 
     if (result.isCanceled) throw signal.reason;
@@ -98,6 +107,22 @@ export function createExecTarget(spec: ExecTargetSpec, context: TargetContext): 
   }
 
   return { kind: 'exec', call };
+}
+
+const runningGroups = new Set<number>();
+
+function killGroup(groupId: number): void {
+  try {
+    process.kill(-groupId, 'SIGKILL');
+  } catch {
+    // The group has already exited.
+  }
+}
+
+/** Kills the process group of every exec case still running, for a forced exit. */
+export function killRunningPrograms(): void {
+  for (const groupId of runningGroups) killGroup(groupId);
+  runningGroups.clear();
 }
 
 /** Returns the JSON value an exec program reads on stdin for one case. */
@@ -230,9 +255,11 @@ function readUsage(value: unknown): Usage {
   return usage;
 }
 
+// An integer beyond 2^53 cannot be signed exactly, so it is rejected with the case.
 function readNonNegative(value: unknown, field: string): number {
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
-  throw invalidField(field, 'a non-negative number', value);
+  const exact = typeof value === 'number' && Number.isFinite(value) && (!Number.isInteger(value) || Number.isSafeInteger(value));
+  if (exact && (value as number) >= 0) return value as number;
+  throw invalidField(field, 'a non-negative number below 2^53', value);
 }
 
 function invalidField(field: string, expected: string, value: unknown): CaseError {

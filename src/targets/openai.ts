@@ -4,7 +4,7 @@
 
 import { ProofgateError } from '../errors.js';
 import { renderTemplate, templateFields } from '../template.js';
-import { postJson, type PostJsonOptions } from './http.js';
+import { postJson, redact, type PostJsonOptions } from './http.js';
 import { withComputedCost, type Pricing } from './pricing.js';
 import { CaseError } from './target.js';
 import type { Target, TargetRequest, TargetResult, Usage } from './target.js';
@@ -90,7 +90,11 @@ export function createOpenAITarget(spec: OpenAITargetSpec, context: TargetContex
       onRetry: onRetry === undefined ? undefined : (event) => onRetry({ caseId, ...event }),
     });
 
-    return withComputedCost(readCompletion(response.json, caseId), spec.pricing);
+    const completion = readCompletion(response.json, caseId);
+    // A server that echoes the request back would otherwise carry the key into
+    // the report, the cache and every CI summary.
+    completion.output = redact(completion.output as string, credentials.secrets);
+    return withComputedCost(completion, spec.pricing);
   }
 
   return { kind: 'openai', call };
@@ -232,8 +236,9 @@ function readUsage(value: unknown): Usage | undefined {
   return Object.keys(result).length > 0 ? result : undefined;
 }
 
+// A count beyond 2^53 cannot be signed exactly, so it is treated as not reported.
 function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {

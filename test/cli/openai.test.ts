@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -90,6 +91,24 @@ describe('openai-compatible target', () => {
     expect(summary.metrics.cost.value).toBeCloseTo(2 * (10 * 1 + 2 * 4) / 1e6, 12);
     const bundle = readFileSync(project.bundles('chat')[0] as string, 'utf8');
     expect(bundle).not.toContain(API_KEY);
+  });
+
+  it('hides the key when a reply echoes it', async () => {
+    const baseUrl = await startServer((request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(completion(`your header was ${request.headers.authorization}`));
+    });
+    project = createProject({ 'pipeline.yaml': pipeline(baseUrl), 'system.md': 'x', 'cases.jsonl': CASES });
+
+    const result = await runCli(['run', '--json', '--comment-file', 'comment.md'], { cwd: project.dir, env: { TEST_API_KEY: API_KEY } });
+
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).toContain('your header was Bearer ***');
+    expect(result.stdout + result.stderr).not.toContain(API_KEY);
+    expect(readFileSync(project.path('comment.md'), 'utf8')).not.toContain(API_KEY);
+    const search = spawnSync('grep', ['-rl', API_KEY, project.path('.proofgate'), project.path('proofs')], { encoding: 'utf8' });
+    expect(search.status).toBe(1);
+    expect(search.stdout).toBe('');
   });
 
   it('always-failing server stops the run with exit 3', async () => {

@@ -7,6 +7,15 @@ import { createProject, type TempProject } from '../helpers/project.js';
 let project: TempProject | undefined;
 afterEach(() => project?.remove());
 
+// A killed process whose parent is gone may stay a zombie until init reaps it; it no longer runs.
+function isRunning(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 function readBundle(file: string) {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
@@ -180,6 +189,28 @@ scorers:
     ]);
   });
 
+  it('timeout stops what the target started', async () => {
+    project = createProject({
+      'spawner.js': [
+        "const { spawn } = require('child_process');",
+        "const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 100000)'], { stdio: 'ignore' });",
+        "require('fs').appendFileSync('pids.txt', child.pid + '\\n');",
+        'setTimeout(() => {}, 100000);',
+      ].join('\n'),
+      'package.json': '{"type":"commonjs"}',
+      'cases.jsonl': CASES,
+      'pipeline.yaml': EXEC_PIPELINE('spawner.js').replace('timeout_ms: 2000', 'timeout_ms: 500'),
+    });
+
+    const result = await runCli(['run', '--no-cache'], { cwd: project.dir });
+
+    expect(result.code).toBe(1);
+    const pids = readFileSync(project.path('pids.txt'), 'utf8').trim().split('\n').map(Number);
+    expect(pids).toHaveLength(3);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const pid of pids) expect(isRunning(pid), `process ${pid}`).toBe(false);
+  });
+
   it('silent target is a case error', async () => {
     project = createProject({ 'silent.js': '', 'cases.jsonl': CASES, 'pipeline.yaml': EXEC_PIPELINE('silent.js') });
 
@@ -259,6 +290,44 @@ scorers:
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('interrupted');
     expect(project.bundles('demo')).toHaveLength(0);
+  });
+
+  it('unwritable proofs folder exits 2 before running', async () => {
+    project = createProject({
+      'counter.js': "require('fs').appendFileSync('calls.txt', 'x');\nprocess.stdout.write('ONE');\n",
+      'package.json': '{"type":"commonjs"}',
+      'cases.jsonl': CASES,
+      'pipeline.yaml': EXEC_PIPELINE('counter.js'),
+      'not-a-folder': 'x',
+    });
+
+    const result = await runCli(['run', '--proofs-dir', 'not-a-folder'], { cwd: project.dir });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot write bundles to .*not-a-folder is a file, not a folder/);
+    expect(() => readFileSync(project!.path('calls.txt'))).toThrow();
+  });
+
+  it('threshold beyond 2^53 is a config error', async () => {
+    project = createProject({
+      'app.js': '',
+      'cases.jsonl': CASES,
+      'pipeline.yaml': EXEC_PIPELINE('app.js').replace('accuracy >= 0.5', 'accuracy >= 99999999999999999999999'),
+    });
+
+    const result = await runCli(['validate'], { cwd: project.dir });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/pipeline\.yaml:12:5: gates\[0\]: threshold 1e\+23 is beyond 2\^53/);
+  });
+
+  it('failure with --json prints an error document', async () => {
+    project = createProject({ 'cases.jsonl': CASES });
+
+    const result = await runCli(['run', 'missing.yaml', '--json'], { cwd: project.dir });
+
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ exitCode: 2, error: { code: 'CONFIG_NOT_FOUND' } });
   });
 
   it('second run links the previous bundle', async () => {
