@@ -10,7 +10,7 @@ import { verifyPayloadSignature, type BundleSignature } from './sign.js';
 import { EVAL_NAMESPACE, findTrustedKey, type TrustedKey } from './trust.js';
 
 /** Bundle file names: UTC finish time, 12 hex digits of the version digest, and a collision counter. */
-export const BUNDLE_FILE_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{12}(-\d+)?\.json$/;
+export const BUNDLE_FILE_PATTERN = /^\d{8}T\d{6}(?:\.\d{3})?Z-[0-9a-f]{12}(-\d+)?\.json$/;
 
 /** A parsed bundle file whose shape has been checked (its signatures have not). */
 export interface BundleFile {
@@ -42,7 +42,8 @@ export function bundleFileName(finishedAt: Date, versionDigest: string): string 
     throw new RangeError(`bundleFileName needs a lowercase hex version digest, not "${versionDigest}".`);
   }
 
-  const stamp = finishedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  // Milliseconds keep two runs that finish in the same second in the order they finished.
+  const stamp = finishedAt.toISOString().replace(/[-:]/g, '');
 
   return `${stamp}-${digest.slice(0, 12)}.json`;
 }
@@ -281,11 +282,16 @@ function compareBundleNames(left: string, right: string): number {
   return leftCount - rightCount;
 }
 
-function splitBundleName(name: string): [string, number] {
-  const base = name.slice(0, 29);
-  const counter = /^-(\d+)\.json$/.exec(name.slice(29));
+/** Splits a bundle file name into its UTC time stamp and the 12 hex digits of its version. */
+export function parseBundleName(name: string): { time: string; version: string } | undefined {
+  const parts = /^(\d{8}T\d{6}(?:\.\d{3})?Z)-([0-9a-f]{12})(?:-\d+)?\.json$/.exec(name);
+  return parts ? { time: parts[1] as string, version: parts[2] as string } : undefined;
+}
 
-  return [base, counter === null ? 0 : Number(counter[1])];
+function splitBundleName(name: string): [string, number] {
+  const parts = /^(.*-[0-9a-f]{12})(?:-(\d+))?\.json$/.exec(name);
+
+  return [parts?.[1] ?? name, parts?.[2] === undefined ? 0 : Number(parts[2])];
 }
 
 function findShapeProblems(value: unknown): string[] {

@@ -4,7 +4,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import { readBundleFile, listBundleFiles } from '../bundle/store.js';
+import { listBundleFiles, parseBundleName, readBundleFile } from '../bundle/store.js';
 import { ProofgateError } from '../errors.js';
 import { findWorkTreeRoot } from '../git/state.js';
 
@@ -80,7 +80,7 @@ async function findVersions(prefix: string, proofsDir: string): Promise<Map<stri
 
   for (const name of await listPipelineNames(proofsDir)) {
     for (const file of await listBundleFiles(path.join(proofsDir, name))) {
-      if (!path.basename(file).slice(17, 29).startsWith(namePrefix)) continue;
+      if (!(parseBundleName(path.basename(file))?.version ?? '').startsWith(namePrefix)) continue;
 
       const version = await versionOf(file);
       if (version === undefined || !version.startsWith(prefix)) continue;

@@ -2,7 +2,7 @@
 
 import path from 'node:path';
 
-import { listBundleFiles } from '../bundle/store.js';
+import { listBundleFiles, parseBundleName } from '../bundle/store.js';
 import type { TrustedKey } from '../bundle/trust.js';
 import { ProofgateError } from '../errors.js';
 import { summarizeApprovals } from './approvals.js';
@@ -107,8 +107,9 @@ export function formatLogText(entries: readonly LogEntry[]): string {
 function compareNewestFirst(left: { file: string; index: number }, right: { file: string; index: number }): number {
   const leftName = path.basename(left.file);
   const rightName = path.basename(right.file);
-  const leftTime = leftName.slice(0, 16);
-  const rightTime = rightName.slice(0, 16);
+  // A name without milliseconds sorts as if at .000 of its second.
+  const leftTime = (parseBundleName(leftName)?.time ?? leftName).replace(/(\d{6})Z$/, '$1.000Z');
+  const rightTime = (parseBundleName(rightName)?.time ?? rightName).replace(/(\d{6})Z$/, '$1.000Z');
 
   if (leftTime !== rightTime) return leftTime < rightTime ? 1 : -1;
   return right.index - left.index;

@@ -56,12 +56,12 @@ describe('bundleFileName', () => {
   it('formats time and digest', () => {
     const name = bundleFileName(new Date('2026-12-04T15:16:20.987Z'), digest);
 
-    expect(name).toBe('20261204T151620Z-0123456789ab.json');
+    expect(name).toBe('20261204T151620.987Z-0123456789ab.json');
     expect(BUNDLE_FILE_PATTERN.test(name)).toBe(true);
   });
 
   it('accepts a sha256: prefix', () => {
-    expect(bundleFileName(new Date('2026-01-02T03:04:05Z'), `sha256:${digest}`)).toBe('20260102T030405Z-0123456789ab.json');
+    expect(bundleFileName(new Date('2026-01-02T03:04:05Z'), `sha256:${digest}`)).toBe('20260102T030405.000Z-0123456789ab.json');
   });
 
   it('rejects bad input', () => {
@@ -71,9 +71,24 @@ describe('bundleFileName', () => {
   });
 });
 
+describe('listBundleFiles order', () => {
+  it('orders runs of one second by milliseconds', async () => {
+    const dir = await makeTempDir();
+    const later = bundleFileName(new Date('2026-12-04T15:16:20.900Z'), '0'.repeat(64));
+    const earlier = bundleFileName(new Date('2026-12-04T15:16:20.100Z'), 'f'.repeat(64));
+    await writeBundleFile(dir, later, ['{}']);
+    await writeBundleFile(dir, earlier, ['{}']);
+
+    const names = (await listBundleFiles(dir)).map((file) => file.slice(dir.length + 1));
+
+    expect(names).toEqual([earlier, later]);
+  });
+});
+
 describe('BUNDLE_FILE_PATTERN', () => {
   it('matches only bundle names', () => {
     expect(BUNDLE_FILE_PATTERN.test('20261204T151620Z-0123456789ab-12.json')).toBe(true);
+    expect(BUNDLE_FILE_PATTERN.test('20261204T151620.123Z-0123456789ab.json')).toBe(true);
     expect(BUNDLE_FILE_PATTERN.test('20261204T151620Z-0123456789AB.json')).toBe(false);
     expect(BUNDLE_FILE_PATTERN.test('.20261204T151620Z-0123456789ab.json.3f2a.tmp')).toBe(false);
     expect(BUNDLE_FILE_PATTERN.test('20261204T151620Z-0123456789ab.approval.json')).toBe(false);

@@ -17,7 +17,7 @@ describe('action.yml', () => {
     expect(run.status, run.stderr).toBe('success');
     expect(action.outputs.verdict).toBe('fail');
     expect(action.outputs['exit-code']).toBe('1');
-    expect(action.outputs.bundle).toMatch(/^proofs\/demo\/\d{8}T\d{6}Z-[0-9a-f]{12}\.json$/);
+    expect(action.outputs.bundle).toMatch(/^proofs\/demo\/\d{8}T\d{6}(?:\.\d{3})?Z-[0-9a-f]{12}\.json$/);
     expect(JSON.parse(action.outputs.metrics as string)).toEqual({ accuracy: 0, error_rate: 0 });
     expect(action.outputs['failed-gates']).toBe('accuracy >= 0.5: accuracy is 0, but the gate requires >= 0.5');
 

@@ -43,7 +43,7 @@ describe('diff', () => {
 
     expect(result.code, result.stderr).toBe(0);
     const diff = JSON.parse(result.stdout);
-    expect(diff.from.path).toMatch(/^proofs\/faq\/\d{8}T\d{6}Z-[0-9a-f]{12}\.json$/);
+    expect(diff.from.path).toMatch(/^proofs\/faq\/\d{8}T\d{6}(?:\.\d{3})?Z-[0-9a-f]{12}\.json$/);
     expect(diff.config).toEqual([{ path: 'config.top_k', kind: 'changed', before: 3, after: 4 }]);
     expect(diff.dataset.changed).toBe(true);
     expect(diff.dataset.after.cases).toBe(5);

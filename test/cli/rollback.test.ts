@@ -296,7 +296,7 @@ describe('proofgate rollback', () => {
     const changed = git('show', '--name-status', '--format=', 'HEAD').split('\n');
     expect(changed).toContain('M\tprompts/answer.md');
     expect(changed).toContain('D\tprompts/extra.md');
-    expect(changed.some((line) => /^A\tproofs\/faq\/rollbacks\/\d{8}T\d{6}Z-[0-9a-f]{12}\.json$/.test(line))).toBe(true);
+    expect(changed.some((line) => /^A\tproofs\/faq\/rollbacks\/\d{8}T\d{6}(?:\.\d{3})?Z-[0-9a-f]{12}\.json$/.test(line))).toBe(true);
     expect(git('status', '--porcelain')).toBe('');
     expect(JSON.parse(result.stdout).commit).toBe(git('rev-parse', 'HEAD'));
   });

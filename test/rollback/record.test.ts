@@ -34,7 +34,7 @@ describe('rollback record', () => {
 
     const file = await writeRollbackRecord(project.path('proofs'), buildRollbackStatement(predicate()), undefined);
 
-    expect(path.relative(project.dir, file)).toBe('proofs/faq/rollbacks/20250203T040506Z-bbbbbbbbbbbb.json');
+    expect(path.relative(project.dir, file)).toBe('proofs/faq/rollbacks/20250203T040506.789Z-bbbbbbbbbbbb.json');
     const written = JSON.parse(readFileSync(file, 'utf8'));
     expect(written.statement.predicateType).toBe('https://proofgate.dev/attestation/rollback/v1');
     expect(written.statement.subject).toEqual([{ name: 'faq', digest: { sha256: TO } }]);
@@ -88,6 +88,6 @@ describe('rollback record', () => {
     const second = await writeRollbackRecord(project.path('proofs'), statement, undefined);
 
     expect(second).not.toBe(first);
-    expect(path.basename(second)).toBe('20250203T040506Z-bbbbbbbbbbbb-1.json');
+    expect(path.basename(second)).toBe('20250203T040506.789Z-bbbbbbbbbbbb-1.json');
   });
 });
