@@ -145,7 +145,9 @@ async function assemble(input: AssemblyInput): Promise<LoadedPipeline> {
   const target = attempt(problems, ['target'], () => checkTarget(canonical.target as TargetSpec, files, problems));
   const scorers = checkScorers(canonical.scorers as ScorerSpec[], files, problems);
   const metrics = checkMetrics(canonical.metrics as Record<string, string> | undefined, scorers, problems);
-  const gates = checkGates(canonical.gates as unknown[] | undefined, metrics.map((metric) => metric.name), problems);
+  // When a metric expression is invalid, gates are still checked against the names the file defines.
+  const metricNames = metrics.length > 0 ? metrics.map((metric) => metric.name) : [...Object.keys((canonical.metrics as object | undefined) ?? {}), 'error_rate'];
+  const gates = checkGates(canonical.gates as unknown[] | undefined, metricNames, problems);
   const dataset = attempt(problems, ['dataset', 'path'], () => checkDataset(canonical.dataset as RawDataset, root, baseDir));
   const approval = canonical.approval === undefined ? undefined : attempt(problems, ['approval'], () => parseApprovalPolicy(canonical.approval, { root, baseDir }));
   await addGlobMaterials(canonical.materials as string[] | undefined, files, problems);
@@ -257,10 +259,13 @@ function checkScorers(specs: ScorerSpec[], files: FileReferences, problems: Prob
 
 function checkMetrics(metrics: Record<string, string> | undefined, scorers: ScorerSpec[], problems: ProblemList) {
   const scorerNames = scorers.map((scorer) => scorer.name);
+  const before = problems.lines.length;
   for (const [name, expression] of Object.entries(metrics ?? {})) {
     attempt(problems, ['metrics', name], () => parseMetricExpression(name, expression, scorerNames));
   }
 
+  // resolveMetrics would report the same bad expression a second time.
+  if (problems.lines.length > before) return [];
   return attempt(problems, ['metrics'], () => resolveMetrics(metrics ?? {}, scorerNames)) ?? [];
 }
 

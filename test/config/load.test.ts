@@ -108,6 +108,13 @@ describe('loadPipeline', () => {
     expect(error.details.join('\n')).toMatch(/config\.x: /);
   });
 
+  it('reports a bad metric once', async () => {
+    const error = await loadError(BASE.replace('mean(exact)', 'meen(exact)'));
+
+    expect(error.details).toHaveLength(1);
+    expect(error.details[0]).toMatch(/metrics\.accuracy: .*unknown function "meen"/);
+  });
+
   it('rejects duplicate scorer names', async () => {
     const error = await loadError(BASE.replace('scorers:\n', 'scorers:\n  - { name: exact, type: json_valid }\n'));
 
