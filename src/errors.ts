@@ -55,7 +55,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
 };
 
 /**
- * An error the user can act on. `details` holds one line per problem when a
+ * An error the user can act on. `details` contains one line per problem when a
  * check collected several (every schema violation, say) before failing.
  */
 export class ProofgateError extends Error {

@@ -7,7 +7,7 @@ import { ProofgateError } from '../errors.js';
  * Creates the folder bundles go to and checks that it can be written, so a
  * run finds out before its first case rather than after the last one. Each
  * level is created on its own because Node's recursive mkdir loops forever
- * where mkdir answers ENOENT for a parent that exists (such as under /proc).
+ * where mkdir returns ENOENT for a parent that exists (such as under /proc).
  */
 export async function prepareBundleFolder(dir: string): Promise<void> {
   const missing: string[] = [];

@@ -1,4 +1,4 @@
-/** Where a run happened, as recorded in the bundle. Empty outside CI. */
+/** The CI system and run a bundle was made in; empty outside CI. */
 export interface CiInfo {
   provider?: 'github' | 'gitlab' | 'other';
   runUrl?: string;

@@ -1,6 +1,6 @@
 import { EXIT, isProofgateError } from '../errors.js';
 
-/** Where the CLI writes for people; tests and --json keep stdout for data. */
+/** The CLI's output streams; people's output goes to stderr, so stdout is kept for --json data. */
 export interface Streams {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -8,8 +8,8 @@ export interface Streams {
 
 /**
  * The one place that turns an error into output and an exit code. A user
- * error prints its message and details; anything else is a bug and asks for
- * a report, with the stack only when PROOFGATE_DEBUG is set.
+ * error prints its message and details. Anything else is a bug: it prints a
+ * request for a report, with the stack only when PROOFGATE_DEBUG is set.
  */
 export function reportFailure(error: unknown, streams: Streams, env: NodeJS.ProcessEnv): number {
   if (isProofgateError(error)) {
@@ -25,7 +25,7 @@ export function reportFailure(error: unknown, streams: Streams, env: NodeJS.Proc
   return EXIT.internal;
 }
 
-/** The `--json` form of a failure: its code, message and details. */
+/** Builds the `--json` document of a failure: its exit code, error code, message and details. */
 export function failureDocument(error: unknown, exitCode: number): { exitCode: number; error: { code: string; message: string; details: readonly string[] } } {
   if (isProofgateError(error)) return { exitCode, error: { code: error.code, message: error.message, details: error.details } };
   return { exitCode, error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error), details: [] } };

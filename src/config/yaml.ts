@@ -26,7 +26,7 @@ export function parseYaml(text: string): PositionedYaml {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2', schema: 'core' });
   const problems: YamlProblem[] = document.errors.map((error) => ({
-    message: error.code === 'MULTIPLE_DOCS' ? 'the file holds more than one YAML document (a second `---`); keep one' : (error.message.split('\n')[0] ?? error.message),
+    message: error.code === 'MULTIPLE_DOCS' ? 'the file contains more than one YAML document (a second `---`); keep only one' : (error.message.split('\n')[0] ?? error.message),
     position: positionAt(lineCounter, error.pos[0]),
   }));
 

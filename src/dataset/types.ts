@@ -38,7 +38,7 @@ export interface Selection {
   shard?: { index: number; count: number };
 }
 
-/** What a full pass over the dataset found, before any case runs. */
+/** The result of a full pass over the dataset, made before any case runs. */
 export interface DatasetScan {
   sha256: string;
   bytes: number;

@@ -25,7 +25,7 @@ export async function readGitState(root: string, env: NodeJS.ProcessEnv): Promis
 
   return {
     commit: commit || undefined,
-    // CI checkouts are usually detached; the CI system still knows the branch.
+    // CI checkouts are usually detached, so the branch comes from the CI system's variables.
     branch: branch || env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || env.CI_COMMIT_REF_NAME || undefined,
     dirty: status === undefined ? undefined : status.length > 0,
   };

@@ -7,5 +7,6 @@ import { Chalk, type ChalkInstance } from 'chalk';
 export function createStyle(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv): ChalkInstance {
   const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
   const disabled = (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || !(stream as NodeJS.WriteStream).isTTY;
-  return new Chalk({ level: forced ? 1 : disabled ? 0 : 1 });
+  if (forced) return new Chalk({ level: 1 });
+  return new Chalk({ level: disabled ? 0 : 1 });
 }

@@ -46,7 +46,7 @@ export interface RunOptions {
   onRetry?: (event: { caseId: string; attempt: number; delayMs: number; reason: string }) => void;
   /** Serve target responses from this on-disk cache; without it every case calls the target. */
   cache?: CacheOptions;
-  /** Which bundle relative gates and deltas compare with; default `auto`. Sharded runs use none. */
+  /** The bundle that relative gates and deltas compare with; default `auto`. Sharded runs use none. */
   baseline?: Omit<BaselineRequest, 'cwd' | 'proofsDir'>;
   /** Set by `proofgate merge`: the shard parts whose cases the bundle combines. */
   shards?: EvalPredicate['shards'];

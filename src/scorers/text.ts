@@ -78,16 +78,27 @@ function createStartsWith(spec: ScorerSpec): ScoreFunction {
   };
 }
 
-/** Score is the share of values found, so a partial output still moves mean(). A pass needs all of them. */
-function createContainsAll(spec: ScorerSpec): ScoreFunction {
+/** The `values` and `ignore_case` parameters that contains_all and contains_any share. */
+function readValueList(spec: ScorerSpec): { templates: string[]; fold: (text: string) => string } {
   const templates = readStringList(spec, 'values');
   const ignoreCase = readBoolean(spec, 'ignore_case', false);
-  const fold = (text: string): string => (ignoreCase ? text.toLowerCase() : text);
+  return { templates, fold: (text) => (ignoreCase ? text.toLowerCase() : text) };
+}
+
+/** Renders every value for the case; an empty one gives the failing result instead, because it would match any output. */
+function renderValueList(templates: readonly string[], vars: Record<string, unknown>): string[] | ScoreResult {
+  const values = templates.map((template) => renderTemplate(template, vars));
+  const emptyIndex = values.indexOf('');
+  return emptyIndex >= 0 ? emptyValueResult(templates[emptyIndex] as string) : values;
+}
+
+/** Score is the share of values found, so a partial output still moves mean(). A pass needs all of them. */
+function createContainsAll(spec: ScorerSpec): ScoreFunction {
+  const { templates, fold } = readValueList(spec);
 
   return ({ output, vars }) => {
-    const values = templates.map((template) => renderTemplate(template, vars));
-    const emptyIndex = values.indexOf('');
-    if (emptyIndex >= 0) return emptyValueResult(templates[emptyIndex] as string);
+    const values = renderValueList(templates, vars);
+    if (!Array.isArray(values)) return values;
 
     const text = fold(outputText(output));
     const missing = values.filter((value) => !text.includes(fold(value)));
@@ -101,14 +112,11 @@ function createContainsAll(spec: ScorerSpec): ScoreFunction {
 }
 
 function createContainsAny(spec: ScorerSpec): ScoreFunction {
-  const templates = readStringList(spec, 'values');
-  const ignoreCase = readBoolean(spec, 'ignore_case', false);
-  const fold = (text: string): string => (ignoreCase ? text.toLowerCase() : text);
+  const { templates, fold } = readValueList(spec);
 
   return ({ output, vars }) => {
-    const values = templates.map((template) => renderTemplate(template, vars));
-    const emptyIndex = values.indexOf('');
-    if (emptyIndex >= 0) return emptyValueResult(templates[emptyIndex] as string);
+    const values = renderValueList(templates, vars);
+    if (!Array.isArray(values)) return values;
 
     const text = fold(outputText(output));
     const found = values.find((value) => text.includes(fold(value)));

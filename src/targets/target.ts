@@ -5,7 +5,7 @@ export interface Usage {
   output_tokens?: number;
 }
 
-/** What the pipeline under test produced for one case. */
+/** The output of the pipeline under test for one case, with its usage and cost. */
 export interface TargetResult {
   /** A string for text outputs; any JSON value the pipeline returned otherwise; null when the recorded output is null. */
   output: unknown;

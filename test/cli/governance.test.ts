@@ -5,8 +5,9 @@ import { runCli } from '../helpers/cli.js';
 import { createProject, initGit, type TempProject } from '../helpers/project.js';
 
 // The whole governance story in one real git repository: evaluate, approve
-// with an SSH key, deploy, block a regression with a relative gate, roll
-// back, deploy again; and a branch that trusts its own key cannot approve.
+// with an SSH key, deploy, block a regression with a relative gate, roll back
+// and deploy again. A second test shows that a branch which trusts its own key
+// cannot approve itself.
 
 let project: TempProject;
 
